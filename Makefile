@@ -1,0 +1,56 @@
+# Two commands matter: `make book` and `make test`. Everything else is a convenience.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Tests and stored outputs are produced under the same conditions: one thread per kernel
+# (two notebooks run side by side on a 2-core machine) and no network (tests/offline).
+NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline PYTHONHASHSEED=0 MPLBACKEND=module://matplotlib_inline.backend_inline
+NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The website is in _build/html: open file://$(CURDIR)/_build/html/index.html (or run 'make serve')."
+
+test: test-repo test-notebooks
+
+# Structure, offline guard and the website (which builds the book with -W).
+test-repo: $(STAMP)
+	$(BIN)/python -m pytest tests -q
+
+# nbval, strict, two notebooks at a time, with the timing report at the end.
+test-notebooks: $(STAMP)
+	$(NB_ENV) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300 \
+	  -n 2 --dist loadscope $(NB)
+
+# Re-execute notebooks in place (all, or NB=path/to.ipynb) to refresh their stored outputs.
+execute: $(STAMP)
+	for nb in $(NB); do \
+	  echo "executing $$nb"; \
+	  $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	  $(BIN)/python tests/normalize.py "$$nb" || exit 1; \
+	done
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+serve: book
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+clean:
+	rm -rf _build

@@ -1,0 +1,41 @@
+"""pytest plugin: seconds per notebook under nbval, sorted, against the per-notebook budget.
+
+Each nbval item is one cell; a notebook's time is the sum of its cells' setup, call and
+teardown durations (the kernel start falls in the first cell's setup).
+"""
+import os
+from collections import defaultdict
+
+import pytest
+
+BUDGET_S = float(os.environ.get("NB_BUDGET_S", "60"))
+_seconds = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _seconds[path] += report.duration
+
+
+def _over_budget():
+    return sorted(p for p, s in _seconds.items() if s > BUDGET_S)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput") or not _seconds:
+        return
+    tr = terminalreporter
+    tr.section(f"notebook timing (budget {BUDGET_S:.0f} s per notebook)")
+    for path, seconds in sorted(_seconds.items(), key=lambda kv: -kv[1]):
+        flag = "OVER BUDGET" if seconds > BUDGET_S else "ok"
+        tr.write_line(f"{seconds:7.1f} s  {flag:11s}  {path}")
+    tr.write_line(f"{sum(_seconds.values()):7.1f} s  total")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):
+        return
+    if _over_budget() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
