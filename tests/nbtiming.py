@@ -31,6 +31,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         flag = "OVER BUDGET" if seconds > BUDGET_S else "ok"
         tr.write_line(f"{seconds:7.1f} s  {flag:11s}  {path}")
     tr.write_line(f"{sum(_seconds.values()):7.1f} s  total")
+    for path in _over_budget():
+        tr.write_line(f"FAILED: {path} took {_seconds[path]:.1f} s, over the {BUDGET_S:.0f} s budget",
+                      red=True, bold=True)
 
 
 @pytest.hookimpl(trylast=True)

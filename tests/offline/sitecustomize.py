@@ -40,3 +40,21 @@ def connect_ex(self, address):
 
 socket.socket.connect = connect
 socket.socket.connect_ex = connect_ex
+
+_getaddrinfo = socket.getaddrinfo
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
+
+
+def getaddrinfo(host, *args, **kwargs):
+    # Numeric addresses pass through to connect(), which decides; names other than localhost
+    # are refused here so that not even a DNS query leaves the machine.
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and name not in _LOCAL_NAMES:
+        try:
+            ipaddress.ip_address(name.split("%")[0])
+        except ValueError:
+            raise ConnectionRefusedError(f"network access is disabled in the course tests: {name!r}")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = getaddrinfo
