@@ -89,7 +89,8 @@ def test_has_the_arc_of_a_notebook(path):
     assert first.cell_type == "markdown" and first.source.startswith("# "), "first cell: '# Title'"
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ("Learning objectives", "Summary", "Exercises"):
-        assert re.search(rf"^#+ .*{heading}", markdown, re.M | re.I), f"no '{heading}' heading"
+        # a heading, or a bold label opening a paragraph ("**Learning objectives**")
+        assert re.search(rf"^(#+ .*|\*\*){heading}", markdown, re.M | re.I), f"no '{heading}' heading"
     exercises = re.findall(r"^:::+\{exercise\}", markdown, re.M)
     solutions = re.findall(r"^(:::+)\{solution\}.*\n((?::\w+:.*\n)*)", markdown, re.M)
     assert 2 <= len(exercises) <= 6, f"{len(exercises)} exercises"
