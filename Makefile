@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # Tests and stored outputs are produced under the same conditions: one thread per kernel
 # (two notebooks run side by side on a 2-core machine) and no network (tests/offline).
 NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline PYTHONHASHSEED=0 MPLBACKEND=module://matplotlib_inline.backend_inline
+# Where the system allows it (root, as in CI), notebooks run in a network namespace with no route out.
+OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
 .PHONY: book test test-notebooks test-repo lab execute serve clean venv
@@ -31,7 +33,7 @@ test-repo: $(STAMP)
 
 # nbval, strict, two notebooks at a time, with the timing report at the end.
 test-notebooks: $(STAMP)
-	$(NB_ENV) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
+	$(NB_ENV) $(OFFLINE) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300 \
 	  -n 2 --dist loadscope $(NB)
 
@@ -39,7 +41,7 @@ test-notebooks: $(STAMP)
 execute: $(STAMP)
 	for nb in $(NB); do \
 	  echo "executing $$nb"; \
-	  $(NB_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  $(NB_ENV) $(OFFLINE) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	  $(BIN)/python tests/normalize.py "$$nb" || exit 1; \
