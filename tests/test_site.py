@@ -2,10 +2,7 @@
 and download links, math is typeset by the bundled MathJax, and no page shows raw math or an
 error."""
 import html.parser
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -14,19 +11,6 @@ from .conftest import ROOT, notebook_paths, toc_files
 
 NOTEBOOKS = notebook_paths()
 IDS = [str(p) for p in NOTEBOOKS]
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """Build the book once, into a temporary folder, with -W (warnings are errors) and -n."""
-    out = tmp_path_factory.mktemp("site")
-    jupyter_book = os.path.join(os.path.dirname(sys.executable), "jupyter-book")
-    result = subprocess.run([jupyter_book, "build", str(ROOT), "-W", "-n", "--keep-going",
-                             "--path-output", str(out)], capture_output=True, text=True, timeout=900)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    assert "WARNING" not in log, "\n".join(ln for ln in log.splitlines() if "WARNING" in ln)
-    return out / "_build" / "html"
 
 
 def page(site, docname):

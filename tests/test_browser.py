@@ -1,0 +1,138 @@
+"""The website in a real browser: headless Chromium opens every page of the built site, served
+on 127.0.0.1, and we read the page as the reader gets it, after its scripts ran. Every formula is
+typeset by the bundled MathJax with no error, no raw TeX or traceback is visible, notebook pages
+keep their launch links, and the search page returns results. A screenshot of every page is kept
+in _build/screenshots as a build artefact.
+
+Runs where `chromium` is installed (`.ci/run` installs it); elsewhere it is skipped, unless
+COURSE_REQUIRE_BROWSER=1 makes a missing browser a failure."""
+import functools
+import html.parser
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .conftest import ROOT, notebook_paths, toc_files
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("COURSE_REQUIRE_BROWSER=1 but no chromium on PATH")
+    pytestmark = pytest.mark.skip(reason="chromium is not installed")
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+         "--hide-scrollbars", "--window-size=1280,1600"]
+NOTEBOOK_PAGES = {str(p.with_suffix("")) for p in notebook_paths()}
+
+
+def chromium(url, *args):
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, url],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+
+    class Quiet(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass
+
+    httpd = Quiet(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a: None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def rendered(server):
+    """Every toc page after its scripts ran (DOM), with a screenshot each; two browsers at a time."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def visit(docname):
+        url = f"{server}/{docname}.html"
+        dom = chromium(url, "--virtual-time-budget=20000", "--dump-dom")
+        shot = SCREENSHOTS / (docname.replace("/", "__") + ".png")
+        chromium(url, "--virtual-time-budget=20000", f"--screenshot={shot}")
+        return docname, dom
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(visit, toc_files()))
+
+
+class ReaderText(html.parser.HTMLParser):
+    """Text a reader sees: no scripts, styles, code, or typeset math (MathJax's own elements)."""
+    SKIP = {"script", "style", "pre", "code", "textarea", "math", "svg", "noscript", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.chunks = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        inherited = bool(self.stack) and self.stack[-1][1]
+        self.stack.append((tag, inherited or tag in self.SKIP or tag.startswith("mjx-")))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.chunks.append(data)
+
+
+def reader_text(dom):
+    parser = ReaderText()
+    parser.feed(dom)
+    return "".join(parser.chunks)
+
+
+@pytest.mark.parametrize("docname", toc_files())
+def test_page_typesets_its_math_and_shows_no_raw_tex(site, rendered, docname):
+    dom = rendered[docname]
+    source = (site / f"{docname}.html").read_text(encoding="utf-8")
+    formulas = len(re.findall(r'class="math[ "]', source)) + source.count("\\(")
+    if formulas:
+        assert "<mjx-container" in dom, "MathJax did not typeset this page"
+    assert "<mjx-merror" not in dom and "data-mjx-error" not in dom, \
+        re.findall(r'data-mjx-error="([^"]*)"', dom)[:3]
+    text = reader_text(dom)
+    for raw in ("$$", "\\(", "\\[", "\\frac", "\\mathbf", "\\sum", "\\begin{"):
+        assert raw not in text, f"raw TeX {raw!r} visible: ...{text[max(0, text.find(raw) - 80):text.find(raw) + 80]}..."
+    assert "Traceback (most recent call last)" not in text
+    assert (SCREENSHOTS / (docname.replace("/", "__") + ".png")).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("docname", sorted(NOTEBOOK_PAGES))
+def test_notebook_page_keeps_its_launch_links(rendered, docname):
+    dom = rendered[docname]
+    assert "https://colab.research.google.com/github/" in dom
+    assert "https://mybinder.org/v2/gh/" in dom
+
+
+def test_search_returns_results(server):
+    dom = chromium(f"{server}/search.html?q=attention", "--virtual-time-budget=30000", "--dump-dom")
+    results = re.search(r'<ul class="search">(.*?)</ul>', dom, re.S)
+    assert results, "no result list on the search page"
+    hits = re.findall(r"<li", results.group(1))
+    assert len(hits) >= 3, f"search for 'attention' found {len(hits)} pages"
+    assert "3_4a_attention" in results.group(1)
