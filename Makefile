@@ -10,7 +10,7 @@ NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline
 OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test test-notebooks test-repo lab execute serve clean venv
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ test-notebooks: $(STAMP)
 	$(NB_ENV) $(OFFLINE) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300 \
 	  -n 2 --dist loadscope $(NB)
+
+# Every notebook again with its seeds shifted by +1 and +2: every assert must still hold.
+seeds: $(STAMP)
+	$(NB_ENV) $(OFFLINE) $(BIN)/python tests/seeds.py --jobs 2 $(NB)
 
 # Re-execute notebooks in place (all, or NB=path/to.ipynb) to refresh their stored outputs.
 execute: $(STAMP)
