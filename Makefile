@@ -10,7 +10,7 @@ NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline
 OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ test-notebooks: $(STAMP)
 	$(NB_ENV) $(OFFLINE) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300 \
 	  -n 2 --dist loadscope $(NB)
+
+# The site and the notebooks in one archive that works from file:// with no network.
+offline: book
+	$(BIN)/python tests/pack_offline.py _build/html notebooks _build/course-offline.zip
 
 # Every notebook again with its seeds shifted by +1 and +2: every assert must still hold.
 seeds: $(STAMP)

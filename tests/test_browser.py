@@ -136,3 +136,40 @@ def test_search_returns_results(server):
     hits = re.findall(r"<li", results.group(1))
     assert len(hits) >= 3, f"search for 'attention' found {len(hits)} pages"
     assert "3_4a_attention" in results.group(1)
+
+
+def test_offline_archive_works_from_file_with_no_network(site, tmp_path):
+    """`make offline`'s archive, unpacked and opened from file:// where no network exists."""
+    import sys
+    import zipfile
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pack_offline import pack
+
+    archive = pack(site, ROOT / "notebooks", tmp_path / "course-offline.zip")
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path)
+    course = tmp_path / "course"
+    assert sorted(p.relative_to(course / "notebooks") for p in (course / "notebooks").rglob("*.ipynb")) \
+        == notebook_paths_relative()
+    offline = [str(ROOT / "tests" / "offline" / "run-offline"), CHROMIUM]
+
+    def open_offline(url, *args):
+        with tempfile.TemporaryDirectory() as profile:
+            result = subprocess.run([*offline, *FLAGS, f"--user-data-dir={profile}", *args, url],
+                                    capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    start = open_offline((course / "index.html").as_uri(), "--virtual-time-budget=20000", "--dump-dom")
+    assert "How the course is organised" in start, "index.html does not lead to the preface"
+    page = open_offline((course / "site" / "notebooks" / "03_principles" / "3_4a_attention.html").as_uri(),
+                        "--virtual-time-budget=20000", "--dump-dom")
+    assert page.count("<mjx-container") > 50 and "<mjx-merror" not in page
+    search = open_offline((course / "site" / "search.html").as_uri() + "?q=attention",
+                          "--virtual-time-budget=30000", "--dump-dom")
+    results = re.search(r'<ul class="search">(.*?)</ul>', search, re.S)
+    assert results and "3_4a_attention" in results.group(1), "search does not work from file://"
+
+
+def notebook_paths_relative():
+    return sorted(p.relative_to("notebooks") for p in notebook_paths())
