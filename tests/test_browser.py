@@ -7,7 +7,6 @@ in _build/screenshots as a build artefact.
 Runs where `chromium` is installed (`.ci/run` installs it); elsewhere it is skipped, unless
 COURSE_REQUIRE_BROWSER=1 makes a missing browser a failure."""
 import functools
-import html.parser
 import http.server
 import os
 import re
@@ -20,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from .conftest import ROOT, notebook_paths, toc_files
+from .test_site import VisibleText
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -74,30 +74,16 @@ def rendered(server):
         return dict(pool.map(visit, toc_files()))
 
 
-class ReaderText(html.parser.HTMLParser):
-    """Text a reader sees: no scripts, styles, code, or typeset math (MathJax's own elements)."""
-    SKIP = {"script", "style", "pre", "code", "textarea", "math", "svg", "noscript", "template"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-    def __init__(self):
-        super().__init__()
-        self.stack, self.chunks = [], []
+class ReaderText(VisibleText):
+    """test_site's visible text, also skipping what MathJax drew (mjx-* elements, MathML)."""
+    SKIP = VisibleText.SKIP | {"math", "svg", "noscript", "template"}
 
     def handle_starttag(self, tag, attrs):
         if tag in self.VOID:
             return
+        classes = (dict(attrs).get("class") or "").split()
         inherited = bool(self.stack) and self.stack[-1][1]
-        self.stack.append((tag, inherited or tag in self.SKIP or tag.startswith("mjx-")))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        if not (self.stack and self.stack[-1][1]):
-            self.chunks.append(data)
+        self.stack.append((tag, inherited or tag in self.SKIP or tag.startswith("mjx-") or "math" in classes))
 
 
 def reader_text(dom):
