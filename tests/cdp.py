@@ -117,6 +117,12 @@ class Chromium:
             message = self._message(deadline)
             if message.get("method") == "Page.loadEventFired":
                 self.loaded = True
+        # A page that redirects (a meta refresh) may navigate away while we ask: ask again.
+        for _ in range(100):
+            try:
+                return self.evaluate(script)
+            except RuntimeError:
+                time.sleep(0.1)
         return self.evaluate(script)
 
     def screenshot(self, path):
