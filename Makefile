@@ -10,7 +10,7 @@ NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline
 OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline handouts colab
 
 venv: $(STAMP)
 
@@ -42,6 +42,14 @@ test-notebooks: $(STAMP)
 offline: book
 	$(BIN)/python tests/pack_offline.py _build/html notebooks _build/course-offline.zip
 
+# Learner copies: plain Markdown, solutions removed, a check after each exercise (and a .zip).
+handouts: $(STAMP)
+	$(BIN)/python tests/handouts.py handouts _build/handouts
+
+# Refresh book/colab, the plain-Markdown copies the Colab buttons open (commit them; tests check).
+colab: $(STAMP)
+	$(BIN)/python tests/handouts.py colab
+
 # Every notebook again with its seeds shifted by +1 and +2: every assert must still hold.
 seeds: $(STAMP)
 	$(NB_ENV) $(OFFLINE) $(BIN)/python tests/seeds.py --jobs 2 $(NB)
@@ -55,7 +63,9 @@ execute: $(STAMP)
 	    --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	  $(BIN)/python tests/normalize.py "$$nb" || exit 1; \
 	done
+	$(BIN)/python tests/handouts.py colab
 
+# JupyterLab with jupyterlab-myst (renders the notebooks' MyST markup) and RISE (slides).
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 

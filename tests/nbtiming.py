@@ -6,8 +6,10 @@ notebook more, and the allowance is written here, once, with the reason.
 Each nbval item is one cell; a notebook's time is the sum of its cells' setup, call and
 teardown durations (the kernel start falls in the first cell's setup).
 """
+import json
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,23 @@ BUDGETS_S = {
     "notebooks/05_applications/5_3b_object_detection.ipynb": 90.0,
 }
 _seconds = defaultdict(float)
+ROOT = Path(__file__).resolve().parents[1]
+# After a full, passing run the seconds go to the file the workshop agendas are built from
+# (book/_ext/agendas.py); commit it with the change that made the notebooks faster or slower.
+TIMINGS = ROOT / "book" / "instructors" / "timings.json"
+
+
+def write_timings():
+    every = {p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*/*.ipynb")}
+    if set(_seconds) != every:
+        return False
+    TIMINGS.write_text(json.dumps({
+        "about": "seconds per notebook in the last full, passing `make test` (nbval, two notebooks "
+                 "at a time on 2 CPU cores, one thread each); written by tests/nbtiming.py",
+        "total_s": round(sum(_seconds.values())),
+        "seconds": {p: round(s) for p, s in sorted(_seconds.items())},
+    }, indent=1) + "\n")
+    return True
 
 
 def pytest_runtest_logreport(report):
@@ -58,3 +77,5 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if _over_budget() and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if session.exitstatus == 0 and write_timings():
+        print(f"\nnotebook run times written to {TIMINGS.relative_to(ROOT)}")

@@ -62,8 +62,12 @@ def test_notebook_page_has_colab_binder_and_download(site, path):
     owner_repo, branch, book_path = repository()
     nb_path = "/".join(p for p in (book_path.strip("/"), str(path)) if p)
     text = page(site, path.with_suffix(""))
-    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{nb_path}"
+    # Colab opens the plain-Markdown copy (book/colab, written by tests/handouts.py), which exists.
+    copy = nb_path.replace("notebooks/", "book/colab/", 1)
+    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{copy}"
     assert f'href="{colab}"' in text
+    assert (ROOT / copy).exists(), copy
+    # Binder keeps the source notebook: its JupyterLab renders MyST (jupyterlab-myst).
     assert f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?" in text
     assert re.search(rf'href="(\.\./)+_sources/{re.escape(str(path))}"', text), "no download link"
 
