@@ -92,3 +92,11 @@ def test_make_handouts_writes_every_notebook_and_an_archive(tmp_path):
     with zipfile.ZipFile(tmp_path / "handouts.zip") as archive:
         assert len([n for n in archive.namelist() if n.endswith(".ipynb")]) == len(NOTEBOOKS)
     assert "make handouts" in (ROOT / "README.md").read_text()
+
+
+def test_glossary_terms_linked_at_first_use_in_each_chapter():
+    from . import glossary_links
+
+    missing = [f"{chapter}: {term} ({use[0].name}, cell {use[1]})"
+               for chapter, terms in glossary_links.unlinked().items() for term, use in terms.items()]
+    assert not missing, "run `python tests/glossary_links.py --fix`:\n" + "\n".join(missing)

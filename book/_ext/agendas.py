@@ -51,8 +51,8 @@ def agenda_table(name, agenda, seconds):
             lines += [f"**Day {number}: {day['theme']}**", ""]
         lines += ["| # | notebook | mode | run time (measured) | minutes | elapsed |",
                   "|---|---|---|---|---|---|"]
-        elapsed = 0.0
-        for i, (notebook, mode) in enumerate(((n, m) for item in day["items"] for n, m in item.items()), 1):
+        elapsed, i = 0.0, 0
+        for notebook, mode in ((n, m) for item in day["items"] for n, m in item.items()):
             if notebook == "break":
                 elapsed += mode
                 lines.append(f"| | breaks | | | {mode} | {clock(elapsed)} |")
@@ -61,6 +61,7 @@ def agenda_table(name, agenda, seconds):
             if run_s is None:
                 LOG.warning(f"agenda {name}: no measured run time for {notebook} (run `make test`)")
                 run_s = 0
+            i += 1
             minutes = work_minutes(notebook) if mode == "work" else DEMO_MINUTES + run_s / 60
             elapsed += minutes
             lines.append(f"| {i} | {{doc}}`{title(notebook)} </{notebook}>` | {mode} | {run_s:.0f} s | "
