@@ -21,6 +21,17 @@ def context():
     return handouts.load_citations(), handouts.notebook_titles()
 
 
+_copies = {}
+
+
+def plain_copy(notebook, keep_solutions, cites, titles):
+    """Each copy is built once per test session (several tests read it)."""
+    key = (notebook, keep_solutions)
+    if key not in _copies:
+        _copies[key] = handouts.plain_copy(notebook, keep_solutions, cites, titles)
+    return _copies[key]
+
+
 def visible_text(markdown):
     """What a plain Jupyter renderer shows: CommonMark to HTML, math left to MathJax."""
     html = MarkdownIt("commonmark").enable("table").render(MATH.sub("MATH", markdown))
@@ -29,7 +40,7 @@ def visible_text(markdown):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_colab_copy_is_current(notebook, context):
-    fresh = handouts.plain_copy(notebook, True, *context)
+    fresh = plain_copy(notebook, True, *context)
     stored = nbformat.read(handouts.colab_path(notebook), as_version=4)
     assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in fresh.cells], \
         "book/colab is stale: run `.venv/bin/python tests/handouts.py colab`"
@@ -38,7 +49,7 @@ def test_colab_copy_is_current(notebook, context):
 @pytest.mark.parametrize("keep_solutions", [True, False], ids=["colab", "handout"])
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_copy_shows_no_raw_myst(notebook, keep_solutions, context):
-    nb = handouts.plain_copy(notebook, keep_solutions, *context)
+    nb = plain_copy(notebook, keep_solutions, *context)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             text = visible_text(cell.source)
@@ -50,7 +61,7 @@ def test_copy_shows_no_raw_myst(notebook, keep_solutions, context):
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_handout_has_no_solutions_and_keeps_every_exercise(notebook, context):
     source = nbformat.read(ROOT / notebook, as_version=4)
-    handout = handouts.plain_copy(notebook, False, *context)
+    handout = plain_copy(notebook, False, *context)
     n_exercises = sum(c.source.count(":::{exercise}") for c in source.cells)
     assert n_exercises >= 2
     assert sum(len(re.findall(r"^#### Exercise \d+$", c.source, re.M)) for c in handout.cells) == n_exercises
