@@ -71,6 +71,14 @@ def unlinked():
 
 
 def fix():
+    """Link first uses; a span inside a longer term's span waits for the next pass."""
+    for _ in range(6):
+        if not any(unlinked().values()):
+            return
+        fix_once()
+
+
+def fix_once():
     terms = glossary_terms()
     for chapter, paths in chapters().items():
         edits = {}
@@ -84,7 +92,11 @@ def fix():
                 if p != path:
                     continue
                 text = nb.cells[i].source
-                for start, end, term in sorted(spans, reverse=True):
+                kept = []
+                for start, end, term in sorted(spans, key=lambda s: s[0] - s[1]):   # longest first
+                    if all(end <= a or start >= b for a, b, _ in kept):
+                        kept.append((start, end, term))
+                for start, end, term in sorted(kept, reverse=True):
                     shown = text[start:end]
                     role = f"{{term}}`{shown}`" if shown == term else f"{{term}}`{shown} <{term}>`"
                     text = text[:start] + role + text[end:]

@@ -15,8 +15,6 @@ import pytest
 
 BUDGET_S = float(os.environ.get("NB_BUDGET_S", "60"))
 BUDGETS_S = {
-    # Trains until the GPT beats a smoothed 3-gram model on 2 CPU cores (issue 10 allows 150 s).
-    "notebooks/03_principles/3_4b_small_gpt.ipynb": 150.0,
     # Run the pretrained MiniLM encoder over a few thousand texts (issue 11 allows 90 s).
     "notebooks/05_applications/5_1a_sentiment.ipynb": 90.0,
     "notebooks/05_applications/5_1c_qa_summarization.ipynb": 90.0,
