@@ -88,15 +88,6 @@ def exercises(nb):
 # Notebooks whose exercises do not yet all follow the convention (starter + check + tagged
 # solution asserting both ways); strict xfail, so a notebook that is fixed must leave the list.
 KNOWN_GAPS = {
-    "notebooks/02_families/2_1_four_families.ipynb": "solution cells not yet tagged",
-    "notebooks/03_principles/3_4b_small_gpt.ipynb": "solution cells not yet tagged",
-    "notebooks/04_examples/4_1_reference_cnn.ipynb": "exercises without starters",
-    "notebooks/04_examples/4_2_reference_lstm.ipynb": "exercises without starters",
-    "notebooks/04_examples/4_3_pretrained_transformer.ipynb": "the fine-tuning check measures, it does not judge",
-    "notebooks/05_applications/5_1a_sentiment.ipynb": "checks that measure rather than judge",
-    "notebooks/05_applications/5_1b_translation.ipynb": "starters do not show their checks failing",
-    "notebooks/05_applications/5_1c_qa_summarization.ipynb": "starters do not show their checks failing",
-    "notebooks/07_trends/7_5_privacy.ipynb": "exercises without starters",
 }
 
 
