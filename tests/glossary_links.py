@@ -6,6 +6,7 @@ who meets it finds the definition and the Chinese term one click away.
 
     python tests/glossary_links.py          # list the first uses that are not linked
     python tests/glossary_links.py --fix    # link them in place (markdown only; outputs untouched)
+    python tests/glossary_links.py --fix 03_principles   # one chapter
 """
 import re
 import sys
@@ -34,9 +35,14 @@ def pattern(term):
     return re.compile(rf"(?<![\w-]){re.escape(term)}(e?s)?(?![\w-])", re.I)
 
 
+ONLY = [a for a in sys.argv[1:] if not a.startswith("-")]   # chapters named on the command line
+
+
 def chapters():
     by_chapter = {}
     for path in sorted((ROOT / "notebooks").glob("*/*.ipynb")):
+        if ONLY and path.parent.name not in ONLY and __name__ == "__main__":
+            continue
         by_chapter.setdefault(path.parent.name, []).append(path)
     return by_chapter
 
