@@ -15,6 +15,9 @@ import pytest
 
 BUDGET_S = float(os.environ.get("NB_BUDGET_S", "60"))
 BUDGETS_S = {
+    # Trains a character-level GPT until it beats a smoothed 3-gram model (issue 10 allowed 150 s;
+    # cut to 1,000 steps, it measured 66 s in a clean-clone run beside another notebook).
+    "notebooks/03_principles/3_4b_small_gpt.ipynb": 90.0,
     # Run the pretrained MiniLM encoder over a few thousand texts (issue 11 allows 90 s).
     "notebooks/05_applications/5_1a_sentiment.ipynb": 90.0,
     "notebooks/05_applications/5_1c_qa_summarization.ipynb": 90.0,
