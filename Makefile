@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Tests and stored outputs are produced under the same conditions: one thread per kernel
-# (two notebooks run side by side on a 2-core machine) and no network (tests/offline).
-NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline PYTHONHASHSEED=0 MPLBACKEND=module://matplotlib_inline.backend_inline
+# (two notebooks run side by side on a 2-core machine) and no network (tests/offline); the kernels
+# load tests/ipython/profile_default/startup, which stores the data behind each figure for the tests.
+NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline PYTHONHASHSEED=0 MPLBACKEND=module://matplotlib_inline.backend_inline IPYTHONDIR=$(CURDIR)/tests/ipython
 # Where the system allows it (root, as in CI), notebooks run in a network namespace with no route out.
 OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline handouts colab
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline handouts colab newest mutants
 
 venv: $(STAMP)
 
@@ -32,11 +33,20 @@ test: test-repo test-notebooks
 test-repo: $(STAMP)
 	$(BIN)/python -m pytest tests -q
 
-# nbval, strict, two notebooks at a time, with the timing report at the end.
+# nbval, strict, two notebooks at a time, with the timing report at the end. tests/nbval_tolerance.py
+# compares a cell within the tolerance its "nbval" metadata states, and figures by their data (the
+# digest the kernel startup file in tests/ipython stores in each image output).
 test-notebooks: $(STAMP)
-	$(NB_ENV) $(OFFLINE) $(BIN)/python -m pytest -q -p tests.nbtiming --nbval --nbval-current-env \
+	$(NB_ENV) $(OFFLINE) $(BIN)/python -m pytest -q -p tests.nbtiming -p tests.nbval_tolerance --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300 \
 	  -n 2 --dist loadscope $(NB)
+
+# Plant small faults in each notebook's math (sign, scale, transpose, sqrt, axis, nonlinearity);
+# its own asserts must catch at least 90% of those that run (tests/mutants.py; equivalent faults
+# are listed, with reasons, in tests/mutants_equivalent.txt). The setup check has no math.
+MUTANT_NB ?= $(filter-out notebooks/00_setup/%,$(NB))
+mutants: $(STAMP)
+	$(NB_ENV) MPLBACKEND=Agg $(OFFLINE) $(BIN)/python tests/mutants.py --per-notebook 12 --jobs 2 --min 0.9 $(MUTANT_NB)
 
 # The site and the notebooks in one archive that works from file:// with no network.
 offline: book
@@ -53,6 +63,23 @@ colab: $(STAMP)
 # Every notebook again with its seeds shifted by +1 and +2: every assert must still hold.
 seeds: $(STAMP)
 	$(NB_ENV) $(OFFLINE) $(BIN)/python tests/seeds.py --jobs 2 $(NB)
+
+# Every notebook as it is, in a kernel of .venv-newest: the newest releases of what the notebooks
+# import, unpinned, as on Colab (which never reads requirements.txt). Outputs are not compared;
+# every assert must hold. A pip constraint on this machine (/etc/xdg/pip) caps torch; the
+# versions that ran are printed first.
+NEWEST := .venv-newest
+newest:
+	@test -x $(NEWEST)/bin/python || $(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -r requirements-newest.txt
+	sed -e 's/#.*//' -e 's/[=<>!~;].*//' -e '/^ *$$/d' requirements-nodeps.txt \
+	  | $(NEWEST)/bin/python -m pip install --quiet --upgrade --no-deps -r /dev/stdin
+	@$(NEWEST)/bin/python -c 'import platform, importlib.metadata as m; \
+	  names = [l.split("#")[0].strip() for f in ("requirements-newest.txt", "requirements-nodeps.txt") for l in open(f)]; \
+	  names = [n.split("=")[0] for n in names if n]; \
+	  print("Python", platform.python_version() + ":", ", ".join(f"{n} {m.version(n)}" for n in names))'
+	$(NB_ENV) $(OFFLINE) $(NEWEST)/bin/python tests/seeds.py --offsets 0 --jobs 2 $(NB)
 
 # Re-execute notebooks in place (all, or NB=path/to.ipynb) to refresh their stored outputs.
 execute: $(STAMP)
