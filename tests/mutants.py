@@ -184,7 +184,7 @@ class Replace(ast.NodeTransformer):
         self.target_key, self.edit = target_key, edit
 
     def visit(self, node):
-        node = self.generic_visit(node) if not isinstance(node, ast.keyword) else node
+        node = self.generic_visit(node)
         if node_key(node) == self.target_key:
             if self.edit == "unwrap_operand":
                 return node.operand
@@ -234,11 +234,13 @@ def enumerate_sites(nb):
 
 
 def mutated_source(nb, site):
-    tree = ast.parse(python_source(nb.cells[site.cell].source))
-    key = node_key(site.node)
-    tree = Replace(key, site.edit).visit(tree)
+    original = ast.parse(python_source(nb.cells[site.cell].source))
+    tree = Replace(node_key(site.node), site.edit).visit(copy.deepcopy(original))
     ast.fix_missing_locations(tree)
-    return ast.unparse(tree)
+    source = ast.unparse(tree)
+    if source == ast.unparse(original):  # a fault that is not planted would pass as a survivor
+        raise RuntimeError(f"fault {site.id} was not planted")
+    return source
 
 
 def choose(sites, per_notebook, notebook):

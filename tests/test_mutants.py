@@ -75,3 +75,12 @@ def test_make_mutants_is_in_ci():
     makefile = (ROOT / "Makefile").read_text()
     assert "mutants:" in makefile and "tests/mutants.py" in makefile
     assert "make mutants" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_fault_is_planted():
+    """A fault whose edit leaves the source unchanged would count as a survivor (or, listed as
+    equivalent, hide one): every site of every notebook must change its cell's code."""
+    for path in notebook_paths():
+        nb = nbformat.read(ROOT / path, as_version=4)
+        for site in enumerate_sites(nb):
+            mutated_source(nb, site)  # raises when the edit is not planted
