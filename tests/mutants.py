@@ -32,6 +32,7 @@ import ast
 import collections
 import contextlib
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -204,9 +205,17 @@ def node_key(node):
             getattr(node, "arg", None))
 
 
+@functools.lru_cache(maxsize=None)
 def python_source(cell_source):
     from IPython.core.inputtransformer2 import TransformerManager
     return TransformerManager().transform_cell(cell_source)
+
+
+@functools.lru_cache(maxsize=None)
+def parsed(cell_source):
+    """The cell's syntax tree and its unparsed text (copy the tree before editing it)."""
+    tree = ast.parse(python_source(cell_source))
+    return tree, ast.unparse(tree)
 
 
 def enumerate_sites(nb):
@@ -234,11 +243,11 @@ def enumerate_sites(nb):
 
 
 def mutated_source(nb, site):
-    original = ast.parse(python_source(nb.cells[site.cell].source))
+    original, original_text = parsed(nb.cells[site.cell].source)
     tree = Replace(node_key(site.node), site.edit).visit(copy.deepcopy(original))
     ast.fix_missing_locations(tree)
     source = ast.unparse(tree)
-    if source == ast.unparse(original):  # a fault that is not planted would pass as a survivor
+    if source == original_text:  # a fault that is not planted would pass as a survivor
         raise RuntimeError(f"fault {site.id} was not planted")
     return source
 
@@ -247,7 +256,8 @@ def choose(sites, per_notebook, notebook):
     """A fixed sample, spread over functions and operators: round-robin over (function, op)."""
     if per_notebook <= 0 or len(sites) <= per_notebook:
         return list(sites)
-    rng = random.Random(int(hashlib.sha256(notebook.encode()).hexdigest()[:8], 16))
+    # Seeded by the file name, so the sample is the same in every checkout.
+    rng = random.Random(int(hashlib.sha256(pathlib.Path(notebook).name.encode()).hexdigest()[:8], 16))
     groups = collections.defaultdict(list)
     for site in sites:
         groups[(site.function, site.op)].append(site)
@@ -313,6 +323,7 @@ def run_notebook(path, per_notebook, jobs, timeout):
     """Run one notebook with its faults; yield one result dict per fault, then a summary."""
     nb = nbformat.read(path, as_version=4)
     sites = choose(enumerate_sites(nb), per_notebook, str(path))
+    planted = {site.id: mutated_source(nb, site) for site in sites}  # raises on a fault not planted
     by_cell = collections.defaultdict(list)
     for site in sites:
         by_cell[site.cell].append(site)
@@ -347,7 +358,7 @@ def run_notebook(path, per_notebook, jobs, timeout):
                 signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))
                 signal.alarm(timeout)
                 try:
-                    rest = [(index, mutated_source(nb, site))] + [(i, s) for i, s in code if i > index]
+                    rest = [(index, planted[site.id])] + [(i, s) for i, s in code if i > index]
                     with quiet():
                         kind, cell, message = run_cells(shell, rest)
                     if kind == "crashed" and message.startswith("TimeoutError"):

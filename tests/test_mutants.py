@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from .conftest import ROOT, notebook_paths
-from .mutants import EQUIVALENT, enumerate_sites, load_equivalent, mutated_source
+from .mutants import EQUIVALENT, choose, enumerate_sites, load_equivalent, mutated_source
 
 CODE = '''import numpy as np
 
@@ -77,10 +77,11 @@ def test_make_mutants_is_in_ci():
     assert "make mutants" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_every_fault_is_planted():
+def test_every_fault_of_the_ci_sample_is_planted():
     """A fault whose edit leaves the source unchanged would count as a survivor (or, listed as
-    equivalent, hide one): every site of every notebook must change its cell's code."""
+    equivalent, hide one): every fault CI plants must change its cell's code. (The runner also
+    refuses to start a notebook with such a fault.)"""
     for path in notebook_paths():
         nb = nbformat.read(ROOT / path, as_version=4)
-        for site in enumerate_sites(nb):
+        for site in choose(enumerate_sites(nb), 12, str((ROOT / path).resolve())):
             mutated_source(nb, site)  # raises when the edit is not planted
