@@ -39,6 +39,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import signal
 import sys
 import time
@@ -335,42 +336,71 @@ def run_notebook(path, per_notebook, jobs, timeout):
     children = {}  # pid -> (site, read fd, start)
     results = []
 
+    killed = set()
+
     def reap():
-        """Wait for one child and record its outcome."""
-        pid, status = os.waitpid(-1, 0)
+        """Wait for one child and record its outcome; kill a child that overruns the timeout
+        (a deadlock in compiled code is not interrupted by the child's own alarm)."""
+        while True:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                break
+            for other, (_, _, started) in children.items():
+                if time.time() - started > timeout + 30 and other not in killed:
+                    os.kill(other, signal.SIGKILL)
+                    killed.add(other)
+            time.sleep(0.05)
         site, fd, start = children.pop(pid)
         with os.fdopen(fd) as pipe:
             raw = pipe.read()
-        outcome = json.loads(raw) if raw else {"kind": "crashed", "cell": None,
-                                               "message": f"child died (status {status})"}
+        if raw:
+            outcome = json.loads(raw)
+        elif pid in killed:
+            outcome = {"kind": "timeout", "cell": None, "message": "killed after the timeout"}
+        else:
+            outcome = {"kind": "crashed", "cell": None, "message": f"child died (status {status})"}
         outcome.update(id=site.id, op=site.op, where=f"cell {site.cell} line {site.lineno}",
                        change=f"{site.before} -> {site.after}", seconds=round(time.time() - start, 1))
         results.append(outcome)
 
+    def spawn(site, cells):
+        """Fork a child that runs `cells` (the faulty one among them) and reports how it ended."""
+        while len(children) >= jobs:
+            reap()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))
+            signal.alarm(timeout)
+            try:
+                with quiet():
+                    kind, cell, message = run_cells(shell, cells)
+                if kind == "crashed" and message.startswith("TimeoutError"):
+                    kind = "timeout"
+                kind = "survived" if kind == "ok" else kind
+            except BaseException as error:  # noqa: BLE001 - report, never hang the parent
+                kind, cell, message = "crashed", None, repr(error)[:300]
+            with os.fdopen(write, "w") as pipe:
+                pipe.write(json.dumps({"kind": kind, "cell": cell, "message": message}))
+            os._exit(0)
+        os.close(write)
+        children[pid] = (site, read, time.time())
+
+    def with_fault(site, index):
+        return [(index, planted[site.id])] + [(i, s) for i, s in code if i > index]
+
+    # JAX starts threads that a fork cannot copy: for a notebook that imports it, every fault
+    # runs the whole notebook in a child forked before any cell ran.
+    fresh = any(re.search(r"^\s*(import|from)\s+jax\b", s, re.M) for _, s in code)
+    if fresh:
+        for index, _ in code:
+            for site in by_cell.get(index, []):
+                spawn(site, [(i, s) for i, s in code if i < index] + with_fault(site, index))
     for index, source in code:
-        for site in by_cell.get(index, []):
-            while len(children) >= jobs:
-                reap()
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: the faulty cell, then the rest
-                os.close(read)
-                signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))
-                signal.alarm(timeout)
-                try:
-                    rest = [(index, planted[site.id])] + [(i, s) for i, s in code if i > index]
-                    with quiet():
-                        kind, cell, message = run_cells(shell, rest)
-                    if kind == "crashed" and message.startswith("TimeoutError"):
-                        kind = "timeout"
-                    kind = "survived" if kind == "ok" else kind
-                except BaseException as error:  # noqa: BLE001 - report, never hang the parent
-                    kind, cell, message = "crashed", None, repr(error)[:300]
-                with os.fdopen(write, "w") as pipe:
-                    pipe.write(json.dumps({"kind": kind, "cell": cell, "message": message}))
-                os._exit(0)
-            os.close(write)
-            children[pid] = (site, read, time.time())
+        if not fresh:
+            for site in by_cell.get(index, []):
+                spawn(site, with_fault(site, index))
         with quiet():
             kind, cell, message = run_cells(shell, [(index, source)])
         if kind != "ok":
