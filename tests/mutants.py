@@ -24,7 +24,12 @@ and is classified:
 
 A notebook's score is caught / (caught + survived); each must reach --min (0.9).
 
-    python tests/mutants.py [--per-notebook 12] [--jobs 2] [--min 0.9] [--report FILE] NOTEBOOK...
+With --seed-offset N every literal seed in the notebook is first shifted by N, as `make seeds`
+does (tests/seeds.py): the run without a fault, which must hold every assert, is then also a run
+with other seeds, and the faults are judged under those seeds. CI uses this to get the first of
+`make seeds`' two seed shifts at no extra cost (the second runs with `make newest`).
+
+    python tests/mutants.py [--per-notebook 12] [--jobs 2] [--min 0.9] [--seed-offset 0] [--report FILE] NOTEBOOK...
     python tests/mutants.py --list NOTEBOOK      # every fault it could plant, with its id
 """
 import argparse
@@ -320,9 +325,18 @@ def quiet():
             os.close(fd)
 
 
-def run_notebook(path, per_notebook, jobs, timeout):
-    """Run one notebook with its faults; yield one result dict per fault, then a summary."""
+def read_notebook(path, seed_offset=0):
     nb = nbformat.read(path, as_version=4)
+    if seed_offset:
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        from seeds import shift_seeds   # tests/seeds.py, beside this file
+        shift_seeds(nb, seed_offset)
+    return nb
+
+
+def run_notebook(path, per_notebook, jobs, timeout, seed_offset=0):
+    """Run one notebook with its faults; yield one result dict per fault, then a summary."""
+    nb = read_notebook(path, seed_offset)
     sites = choose(enumerate_sites(nb), per_notebook, str(path))
     planted = {site.id: mutated_source(nb, site) for site in sites}  # raises on a fault not planted
     by_cell = collections.defaultdict(list)
@@ -406,21 +420,22 @@ def run_notebook(path, per_notebook, jobs, timeout):
         if kind != "ok":
             while children:
                 reap()
-            raise RuntimeError(f"{path}: the unmodified notebook fails in cell {cell}: {message}")
+            shifted = f" with its seeds shifted by {seed_offset:+d}" if seed_offset else ""
+            raise RuntimeError(f"{path}: the unmodified notebook{shifted} fails in cell {cell}: {message}")
     while children:
         reap()
     return sites, results
 
 
-def run_isolated(path, per_notebook, jobs, timeout):
+def run_isolated(path, per_notebook, jobs, timeout, seed_offset=0):
     """One notebook per forked child of the runner (its imports shared, its state not)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         try:
-            sites, results = run_notebook(path, per_notebook, jobs, timeout)
-            payload = {"total_sites": len(enumerate_sites(nbformat.read(path, as_version=4))),
+            sites, results = run_notebook(path, per_notebook, jobs, timeout, seed_offset)
+            payload = {"total_sites": len(enumerate_sites(read_notebook(path, seed_offset))),
                        "results": results}
         except BaseException as error:  # noqa: BLE001
             payload = {"error": repr(error)[:1000]}
@@ -449,6 +464,8 @@ def main():
     parser.add_argument("--report", default=str(ROOT / "_build" / "mutants.json"))
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--verbose", action="store_true", help="also list the faults that crashed")
+    parser.add_argument("--seed-offset", type=int, default=0,
+                        help="shift every literal seed by this much first (as tests/seeds.py does)")
     args = parser.parse_args()
 
     if args.list:
@@ -475,7 +492,7 @@ def main():
         path = str(pathlib.Path(path).resolve())
         stem = pathlib.Path(path).stem
         start = time.time()
-        outcome = run_isolated(path, args.per_notebook, args.jobs, args.timeout)
+        outcome = run_isolated(path, args.per_notebook, args.jobs, args.timeout, args.seed_offset)
         seconds = time.time() - start
         if "error" in outcome:
             print(f"ERROR {stem}: {outcome['error']}", flush=True)

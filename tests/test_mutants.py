@@ -96,3 +96,19 @@ def test_pending_notebooks_exist_and_say_why():
             path, _, why = line.partition("#")
             assert (ROOT / path.strip()).exists(), path
             assert "%" in why, f"{path.strip()}: give the measured score and the survivors"
+
+
+def test_seed_offset_reruns_the_notebook_with_other_seeds(tmp_path):
+    """With --seed-offset the run without a fault uses shifted seeds (as `make seeds` does), so an
+    assert that holds for one seed only stops the run."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("SEED = 0\nassert SEED == 0, 'fitted to one seed'")]
+    path = tmp_path / "one_seed.ipynb"
+    nbformat.write(nb, path)
+    env = dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+    runs = {offset: subprocess.run([sys.executable, str(ROOT / "tests" / "mutants.py"), "--seed-offset",
+                                    str(offset), "--report", str(tmp_path / f"{offset}.json"), str(path)],
+                                   capture_output=True, text=True, env=env, timeout=120)
+            for offset in (0, 1)}
+    assert runs[0].returncode == 0, runs[0].stdout + runs[0].stderr
+    assert runs[1].returncode == 1 and "seeds shifted by +1 fails" in runs[1].stdout, runs[1].stdout
