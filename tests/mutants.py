@@ -309,6 +309,15 @@ def run_cells(shell, sources):
     return "ok", None, ""
 
 
+def continue_cpu_clock(parent_ns):
+    """In a forked child, time.process_time() restarts at 0; a notebook's kernel would read the CPU
+    time of the whole run so far. Add the parent's, so that a fault such as
+    `process_time() - start` -> `process_time() + start` is as large as in the kernel."""
+    child_ns = time.process_time_ns
+    time.process_time_ns = lambda: parent_ns + child_ns()
+    time.process_time = lambda: (parent_ns + child_ns()) / 1e9
+
+
 @contextlib.contextmanager
 def quiet():
     """Send the cells' output to /dev/null (fd level, so compiled code and children too)."""
@@ -382,9 +391,11 @@ def run_notebook(path, per_notebook, jobs, timeout, seed_offset=0):
         while len(children) >= jobs:
             reap()
         read, write = os.pipe()
+        cpu_ns = time.process_time_ns()
         pid = os.fork()
         if pid == 0:
             os.close(read)
+            continue_cpu_clock(cpu_ns)
             signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))
             signal.alarm(timeout)
             try:
