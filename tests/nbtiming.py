@@ -117,3 +117,16 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if session.exitstatus == 0 and write_timings():
         print(f"\nnotebook run times written to {TIMINGS.relative_to(ROOT)}")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest notebooks first (by the last full run's times), so that the two workers end
+    together instead of one waiting on the other's last long notebook; cells keep their order."""
+    try:
+        last = json.loads(TIMINGS.read_text())["seconds"]
+    except (OSError, ValueError, KeyError):
+        return
+    def key(item):
+        path = item.nodeid.split("::")[0]
+        return (-last.get(path, BUDGET_S), path) if path.endswith(".ipynb") else (0, "")
+    items.sort(key=key)   # stable: a notebook's cells stay in order
