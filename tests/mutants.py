@@ -18,7 +18,8 @@ and is classified:
 
     caught    an AssertionError, in any cell from the faulty one on: the notebook's checks saw it
     crashed   another exception: the fault does not run, so it says nothing about the checks
-    timeout   ran past --timeout seconds
+    timeout   used more CPU time than the limit: twice the notebook's CPU time in the last
+              `make test` (book/instructors/timings.json), at least 30 s, at most --timeout
     survived  ran to the end with every assert holding
     equivalent  listed in tests/mutants_equivalent.txt with a one-line reason (reviewed like code)
 
@@ -29,7 +30,10 @@ does (tests/seeds.py): the run without a fault, which must hold every assert, is
 with other seeds, and the faults are judged under those seeds. CI uses this to get the first of
 `make seeds`' two seed shifts at no extra cost (the second runs with `make newest`).
 
-    python tests/mutants.py [--per-notebook 12] [--jobs 2] [--min 0.9] [--seed-offset 0] [--report FILE] NOTEBOOK...
+Two notebooks run at once (--at-once), each with up to --jobs faults beside its clean run: a
+notebook's first and last cells run in one process, so one notebook alone leaves a core idle.
+
+    python tests/mutants.py [--per-notebook 12] [--jobs 2] [--at-once 2] [--min 0.9] [--seed-offset 0] [--report FILE] NOTEBOOK...
     python tests/mutants.py --list NOTEBOOK      # every fault it could plant, with its id
 """
 import argparse
@@ -45,6 +49,7 @@ import os
 import pathlib
 import random
 import re
+import select
 import signal
 import sys
 import time
@@ -53,6 +58,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "tests" / "mutants_equivalent.txt"
+TIMINGS = ROOT / "book" / "instructors" / "timings.json"   # kernel CPU s per notebook (tests/nbtiming.py)
 
 # Functions that are not the course's math: exercise checks, plots, printing.
 SKIP_FUNCTION = ("check_", "plot", "show", "print", "display", "draw", "fmt", "format", "describe")
@@ -362,14 +368,14 @@ def run_notebook(path, per_notebook, jobs, timeout, seed_offset=0):
     killed = set()
 
     def reap():
-        """Wait for one child and record its outcome; kill a child that overruns the timeout
-        (a deadlock in compiled code is not interrupted by the child's own alarm)."""
+        """Wait for one child and record its outcome; kill a child that overruns the timeout in
+        wall time, with a wide margin (a deadlock uses no CPU, so the child's own timer never fires)."""
         while True:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid:
                 break
             for other, (_, _, started) in children.items():
-                if time.time() - started > timeout + 30 and other not in killed:
+                if time.time() - started > 6 * timeout + 60 and other not in killed:
                     os.kill(other, signal.SIGKILL)
                     killed.add(other)
             time.sleep(0.05)
@@ -396,8 +402,9 @@ def run_notebook(path, per_notebook, jobs, timeout, seed_offset=0):
         if pid == 0:
             os.close(read)
             continue_cpu_clock(cpu_ns)
-            signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError()))
-            signal.alarm(timeout)
+            # The limit is on the child's own CPU time (SIGPROF), which load does not stretch.
+            signal.signal(signal.SIGPROF, lambda *a: (_ for _ in ()).throw(TimeoutError()))
+            signal.setitimer(signal.ITIMER_PROF, timeout)
             try:
                 with quiet():
                     kind, cell, message = run_cells(shell, cells)
@@ -438,8 +445,9 @@ def run_notebook(path, per_notebook, jobs, timeout, seed_offset=0):
     return sites, results
 
 
-def run_isolated(path, per_notebook, jobs, timeout, seed_offset=0):
-    """One notebook per forked child of the runner (its imports shared, its state not)."""
+def start_isolated(path, per_notebook, jobs, timeout, seed_offset=0):
+    """Run one notebook with its faults in a forked child of the runner (its imports shared, its
+    state not); return the child's pid and the pipe its report will come through."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -454,10 +462,41 @@ def run_isolated(path, per_notebook, jobs, timeout, seed_offset=0):
             pipe.write(json.dumps(payload))
         os._exit(0)
     os.close(write)
-    with os.fdopen(read) as pipe:
-        raw = pipe.read()
-    os.waitpid(pid, 0)
-    return json.loads(raw) if raw else {"error": "the notebook's process died"}
+    return pid, read
+
+
+def run_all(paths, at_once, start):
+    """Run `start(path)` for every path, `at_once` notebooks at a time (a notebook's own start and
+    end run one process, so two notebooks keep two cores busy); yield (path, outcome, seconds) as
+    each notebook finishes."""
+    queue, running = list(paths), {}   # read fd -> [pid, path, start time, chunks]
+    while queue or running:
+        while queue and len(running) < at_once:
+            path = queue.pop(0)
+            pid, fd = start(path)
+            running[fd] = [pid, path, time.time(), []]
+        ready, _, _ = select.select(list(running), [], [])
+        for fd in ready:
+            data = os.read(fd, 1 << 16)
+            if data:
+                running[fd][3].append(data)
+                continue
+            pid, path, started, chunks = running.pop(fd)
+            os.close(fd)
+            os.waitpid(pid, 0)
+            raw = b"".join(chunks)
+            yield path, json.loads(raw) if raw else {"error": "the notebook's process died"}, time.time() - started
+
+
+def cpu_limit(path, most):
+    """CPU seconds a fault may use: twice what the whole notebook took in the last `make test`
+    (a fault runs only from its cell on), at least 30 s, at most `most`."""
+    try:
+        seconds = json.loads(TIMINGS.read_text())["seconds"]
+        cpu = seconds[pathlib.Path(path).relative_to(ROOT).as_posix()]
+    except (OSError, ValueError, KeyError):
+        return most
+    return int(min(most, max(30, 2 * cpu)))
 
 
 def write_report(path, report):
@@ -469,8 +508,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--per-notebook", type=int, default=12)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--timeout", type=int, default=240)
+    parser.add_argument("--jobs", type=int, default=2, help="faults run at once per notebook")
+    parser.add_argument("--at-once", type=int, default=2, help="notebooks run at once")
+    parser.add_argument("--timeout", type=int, default=240,
+                        help="most CPU seconds a fault may use (see cpu_limit)")
     parser.add_argument("--min", type=float, default=0.9)
     parser.add_argument("--report", default=str(ROOT / "_build" / "mutants.json"))
     parser.add_argument("--list", action="store_true")
@@ -499,12 +540,13 @@ def main():
     equivalent = load_equivalent()
     report, failed = {}, []
     start_all = time.time()
-    for path in args.notebooks:
-        path = str(pathlib.Path(path).resolve())
+    paths = sorted((str(pathlib.Path(p).resolve()) for p in args.notebooks), key=lambda p: -cpu_limit(p, 10**6))
+
+    def start(path):   # longest first (above), so that the last two notebooks end together
+        return start_isolated(path, args.per_notebook, args.jobs, cpu_limit(path, args.timeout), args.seed_offset)
+
+    for path, outcome, seconds in run_all(paths, args.at_once, start):
         stem = pathlib.Path(path).stem
-        start = time.time()
-        outcome = run_isolated(path, args.per_notebook, args.jobs, args.timeout, args.seed_offset)
-        seconds = time.time() - start
         if "error" in outcome:
             print(f"ERROR {stem}: {outcome['error']}", flush=True)
             failed.append(stem)
@@ -534,6 +576,7 @@ def main():
         report[path] = {"score": score, "counts": dict(counts), "seconds": round(seconds, 1),
                         "total_sites": outcome["total_sites"], "results": outcome["results"]}
         write_report(args.report, report)
+    report = dict(sorted(report.items()))
     write_report(args.report, report)
     caught = sum(r.get("counts", {}).get("caught", 0) for r in report.values())
     survived = sum(r.get("counts", {}).get("survived", 0) for r in report.values())

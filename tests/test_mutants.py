@@ -112,3 +112,22 @@ def test_seed_offset_reruns_the_notebook_with_other_seeds(tmp_path):
             for offset in (0, 1)}
     assert runs[0].returncode == 0, runs[0].stdout + runs[0].stderr
     assert runs[1].returncode == 1 and "seeds shifted by +1 fails" in runs[1].stdout, runs[1].stdout
+
+
+def test_a_fault_that_never_ends_times_out_on_its_cpu_clock(tmp_path):
+    """A fault that loops forever is stopped when it has used --timeout seconds of CPU time, and
+    reported as a timeout (not judged); two notebooks run at once, and both are reported."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("def countdown(n):\n    while n > 0:\n        n = n - 1\n    return n"),
+                nbformat.v4.new_code_cell("assert countdown(3) == 0")]
+    endless = tmp_path / "endless.ipynb"
+    nbformat.write(nb, endless)
+    report = tmp_path / "report.json"
+    env = dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "mutants.py"), "--timeout", "2",
+                             "--at-once", "2", "--report", str(report), str(endless), str(tiny_notebook(tmp_path))],
+                            capture_output=True, text=True, env=env, timeout=120)
+    outcome = json.loads(report.read_text())
+    assert set(outcome) == {str(endless.resolve()), str((tmp_path / "tiny.ipynb").resolve())}, result.stdout
+    kinds = [r["kind"] for r in outcome[str(endless.resolve())]["results"]]
+    assert kinds == ["timeout"], (kinds, result.stdout)
