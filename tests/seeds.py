@@ -2,9 +2,13 @@
 
 A threshold that holds for one seed only is a defect: it was fitted to that run. This reruns
 each notebook with every seed in its code shifted by +1 and by +2 (initialisation, batch order,
-augmentation, sampling: `SEED = n`, `manual_seed(n)`, `default_rng(n)`, `np.random.seed(n)`,
-`random.seed(n)`, `torch.Generator().manual_seed(n)`), leaving data splits fixed
-(`random_state=` is not touched), executes it top to bottom and reports the first failing cell.
+augmentation, sampling, resampling: `SEED = n`, `manual_seed(n)`, `default_rng(n)`,
+`np.random.seed(n)`, `random.seed(n)`, `torch.Generator().manual_seed(n)`, and a lowercase name
+or keyword ending in `seed`: `seed = n`, `check_seed = n`, `f(x, seed=n)`, `def f(seed=n)`),
+leaving data splits fixed (`random_state=` and upper-case names such as `SPLIT_SEED` are not
+touched), executes it top to bottom and reports the first failing cell. Seeds written any other
+way (a tuple of literals, a literal passed by position) are refused by tests/test_seeds.py, so
+every seed the notebooks use follows these patterns.
 Outputs are not compared: the numbers are expected to move, the asserts are not.
 
     python tests/seeds.py [--offsets 1 2] [--jobs 2] NOTEBOOK...
@@ -29,6 +33,7 @@ SEED_PATTERNS = [
     re.compile(r"(default_rng\(\s*)(\d+)(?=\s*\))"),
     re.compile(r"(np\.random\.seed\(\s*)(\d+)(?=\s*\))"),
     re.compile(r"(\brandom\.seed\(\s*)(\d+)(?=\s*\))"),
+    re.compile(r"(\b[a-z_]*seed\s*=\s*)(\d+)"),   # seed = n, check_seed = n, seed=n (not ==)
 ]
 
 
