@@ -33,7 +33,7 @@ SEED_PATTERNS = [
     re.compile(r"(default_rng\(\s*)(\d+)(?=\s*\))"),
     re.compile(r"(np\.random\.seed\(\s*)(\d+)(?=\s*\))"),
     re.compile(r"(\brandom\.seed\(\s*)(\d+)(?=\s*\))"),
-    re.compile(r"(\b[a-z_]*seed\s*=\s*)(\d+)"),   # seed = n, check_seed = n, seed=n (not ==)
+    re.compile(r"(\b[a-z_]*seed\s*=\s*)(\d+)(?![\d._xXoObBeEjJ])"),  # seed = n, seed=n; not ==, 3.5, 0x1
 ]
 
 

@@ -4,8 +4,11 @@ tests/seeds.py shifts seeds it recognises by pattern (`SEED = n`, `manual_seed(n
 A seed written another way (a tuple of literals, a literal passed by position) would silently stay
 put, and a threshold fitted to it would pass `make seeds`. This test finds every integer literal
 in a seed's place, shifts the notebook by +1 as `make seeds` does, and checks that each one moved.
-Data splits may stay fixed (the issue allows it): `random_state=` and upper-case names containing
-SPLIT are not seeds here.
+A seeding call whose argument is built only from names that are not seeds (`manual_seed(epoch)`)
+never moves either, and is refused too. Data splits may stay fixed (the issue allows it):
+`random_state=` of a splitter (`train_test_split`, `*KFold`, `*Split`) and upper-case names
+containing SPLIT are not seeds here; `random_state=` of anything else (PCA's randomized SVD,
+KMeans, IsolationForest) is.
 """
 import ast
 import pathlib
@@ -36,6 +39,25 @@ def leading_int(node):
     return node if isinstance(node, ast.Constant) and type(node.value) is int else None
 
 
+def is_splitter(name):
+    return name is not None and (name == "train_test_split" or name.endswith(("KFold", "Split")))
+
+
+def never_moves(node):
+    "A seeding call's argument made only of names that are not seeds (`epoch`, `i + 1`)."
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    if not names or any(is_seed_name(n) or "SPLIT" in n for n in names):
+        return False
+    return not any(isinstance(n, (ast.Subscript, ast.Attribute, ast.Call)) for n in ast.walk(node))
+
+
+def seeds_that_never_move(tree):
+    "(line, call) of each seeding call whose argument never moves."
+    return [(node.lineno, ast.unparse(node)) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and node.args and never_moves(node.args[0])
+            and (node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)) in SEEDING_CALLS]
+
+
 def seed_literals(tree):
     "Every int literal that stands in a seed's place, in a fixed order."
     seed_params = {}
@@ -49,7 +71,7 @@ def seed_literals(tree):
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             for keyword in node.keywords:
-                if keyword.arg and is_seed_name(keyword.arg):
+                if keyword.arg and is_seed_name(keyword.arg) or keyword.arg == "random_state" and not is_splitter(name):
                     found.append(leading_int(keyword.value))
             if name in SEEDING_CALLS and node.args:
                 found.append(leading_int(node.args[0]))
@@ -84,7 +106,8 @@ def unmoved_seeds(nb):
     new = seed_literals(after)
     assert len(old) == len(new)
     lines = before.splitlines()
-    return [(a.lineno, lines[a.lineno - 1].strip()) for a, b in zip(old, new) if a.value == b.value]
+    return ([(a.lineno, lines[a.lineno - 1].strip()) for a, b in zip(old, new) if a.value == b.value]
+            + [(line, lines[line - 1].strip()) for line, _ in seeds_that_never_move(ast.parse(before))])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -98,7 +121,12 @@ def test_the_audit_finds_seeds_the_shifter_misses():
         "SEED = 0\nSEEDS = (0, 1, 2)\nfor seed in [3, 4]:\n    pass",
         "def init(d, seed=5):\n    return torch.Generator().manual_seed(seed)\n\nw = init(4, 6)\nv = init(4, seed=7)",
         "rng = np.random.default_rng(8)\nSPLIT_SEED = 9\nsplit = train_test_split(x, random_state=10)\ncheck_seed = 11",
+        "pca = PCA(4, random_state=12)\nfor epoch in range(3):\n    g = torch.Generator().manual_seed(epoch)",
+        "h = torch.Generator().manual_seed(1000 * SEED + epoch)\nr = np.random.default_rng(SPLIT_SEED)",
     ]])
     unmoved = sorted(text for _, text in unmoved_seeds(nb))
-    # the tuple's three literals, the loop's two and the positional 6 stay put; the rest move
-    assert unmoved == ["SEEDS = (0, 1, 2)"] * 3 + ["for seed in [3, 4]:"] * 2 + ["w = init(4, 6)"], unmoved
+    # the tuple's three literals, the loop's two, the positional 6, PCA's random_state and the
+    # generator seeded by the epoch alone stay put; the rest move (or are splits)
+    assert unmoved == (["SEEDS = (0, 1, 2)"] * 3 + ["for seed in [3, 4]:"] * 2
+                       + ["g = torch.Generator().manual_seed(epoch)", "pca = PCA(4, random_state=12)",
+                          "w = init(4, 6)"]), unmoved
