@@ -11,7 +11,7 @@ NB_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$(CURDIR)/tests/offline
 OFFLINE := $(CURDIR)/tests/offline/run-offline
 NB     ?= $(shell find notebooks -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds offline handouts colab newest mutants
+.PHONY: book test test-notebooks test-repo lab execute serve clean venv seeds spread offline handouts colab newest mutants
 
 venv: $(STAMP)
 
@@ -78,6 +78,10 @@ colab: $(STAMP)
 # Every notebook again with its seeds shifted by +1 and +2: every assert must still hold.
 seeds: $(STAMP)
 	$(NB_ENV) $(OFFLINE) $(BIN)/python tests/seeds.py --jobs 2 $(NB)
+
+# The values each assert compared at seeds +0, +1 and +2 (NB=path/to.ipynb), to state next to it.
+spread: $(STAMP)
+	for nb in $(NB); do $(NB_ENV) $(OFFLINE) $(BIN)/python tests/spread.py "$$nb" || exit 1; done
 
 # Every notebook in a kernel of .venv-newest: the newest releases of what the notebooks import,
 # unpinned, as on Colab (which never reads requirements.txt). Outputs are not compared; every
